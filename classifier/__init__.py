@@ -1,0 +1,1 @@
+"""Inference: tag new articles sentence by sentence."""

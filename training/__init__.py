@@ -1,0 +1,1 @@
+"""Fine-tuning, baselines and experiments."""
