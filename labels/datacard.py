@@ -12,7 +12,7 @@ from pathlib import Path
 from labels.adjudication import read_passes
 from labels.agreement import agreement, agreement_markdown
 from labels.corpora import MissingSourceError, load_corpus, read_registry
-from labels.paths import DATA_CARD, SEED_PASSES
+from labels.paths import AUTHORED_DIR, AUTHORED_PASSES, DATA_CARD, SEED_PASSES
 from labels.schema import load_schema
 from labels.stats import split_stats, stats_markdown
 
@@ -45,11 +45,51 @@ def seed_agreement_block(passes: Iterable[Path] = SEED_PASSES) -> str:
     return agreement_markdown(report)
 
 
+def authored_passes(domain: str) -> tuple[list[Path], Path]:
+    """The author pass, the blind verifier pass and the adjudication file of one domain."""
+    return ([AUTHORED_PASSES / "author" / f"{domain}.jsonl", AUTHORED_PASSES / "verifier" / f"{domain}.jsonl"],
+            AUTHORED_PASSES / "adjudication" / f"{domain}.jsonl")
+
+
+def authored_domains() -> list[str]:
+    return sorted(p.stem for p in AUTHORED_DIR.glob("*.jsonl"))
+
+
+def authored_agreement_block() -> str:
+    """Author vs blind verifier, pooled over domains, plus what adjudication changed per domain."""
+    from labels.adjudication import disagreements, read_records, resolve
+
+    schema = load_schema("framing")
+    pooled: dict[str, dict] = {"author": {}, "verifier": {}}
+    rows = ["| domain | sentences | disagreements | decided for author | for verifier | other | "
+            "labels changed from the author's |", "|---|---:|---:|---:|---:|---:|---:|"]
+    totals = [0] * 6
+    for domain in authored_domains():
+        paths, decisions_path = authored_passes(domain)
+        passes = read_passes(paths, schema)
+        author, verifier = (next(n for n in passes if n.startswith(p)) for p in ("author", "verifier"))
+        pooled["author"].update({u: r.labels for u, r in passes[author].items()})
+        pooled["verifier"].update({u: r.labels for u, r in passes[verifier].items()})
+        decisions = read_records(decisions_path, schema)
+        final = resolve(passes, decisions, decisions_path=decisions_path)
+        open_units = [d.unit for d in disagreements(passes)]
+        to_author = sum(final[u].labels == passes[author][u].labels for u in open_units)
+        to_verifier = sum(final[u].labels == passes[verifier][u].labels for u in open_units)
+        counts = [len(passes[author]), len(open_units), to_author, to_verifier,
+                  len(open_units) - to_author - to_verifier, to_verifier + (len(open_units) - to_author - to_verifier)]
+        totals = [a + b for a, b in zip(totals, counts)]
+        rows.append(f"| {domain} | " + " | ".join(map(str, counts)) + " |")
+    rows.append("| **total** | " + " | ".join(f"**{t}**" for t in totals) + " |")
+    report = agreement(pooled, schema.label_names)
+    return agreement_markdown(report) + "\n\n" + "\n".join(rows)
+
+
 def generators(shared: str | Path | None = None) -> dict[str, Callable[[], str]]:
     blocks: dict[str, Callable[[], str]] = {
         f"stats {name}": (lambda name=name: corpus_block(name, shared=shared)) for name in CARD_CORPORA
     }
     blocks["agreement seeds"] = seed_agreement_block
+    blocks["agreement authored"] = authored_agreement_block
     return blocks
 
 

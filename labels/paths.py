@@ -31,3 +31,5 @@ SEED_PASSES = (SEED_ANNOTATIONS / "pass_a.jsonl", SEED_ANNOTATIONS / "pass_b.jso
 SEED_DECISIONS = SEED_ANNOTATIONS / "adjudication.jsonl"
 SEED_GOLD = SEED_ANNOTATIONS / "gold.jsonl"
 DATA_CARD = PACKAGE_DIR / "README.md"
+AUTHORED_DIR = PACKAGE_DIR / "corpus" / "authored"
+AUTHORED_PASSES = PACKAGE_DIR / "corpus" / "passes"  # author/, verifier/, adjudication/ per domain file

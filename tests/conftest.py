@@ -26,3 +26,31 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+TINY_WORDS = (
+    "the a of to and in is was said will not must only if may might could would talks union deal offer "
+    "ready dialogue demand demands terms unchanged never accept accepted dropped raised compromise agreed "
+    "unclear too early say declined comment perhaps likely strike war ceasefire government minister "
+    "company board bid pay rise tariffs sanctions we our they their it on for with by at from as this that "
+    "no yes all any more less new next week monday friday its remain be met than time were resume later"
+).split()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A random-weight 2-layer BERT with a word-level vocabulary: trains in seconds, loads like any HF model."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny-bert")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *TINY_WORDS, *"abcdefghijklmnopqrstuvwxyz.,;:!?\"'"]
+    (root / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    import torch
+
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(root)
+    tokenizer.save_pretrained(root)
+    return root

@@ -91,3 +91,19 @@ def test_errors_name_file_and_line_and_nothing_is_dropped(tmp_path: Path):
 def test_empty_directory_is_an_error(tmp_path: Path):
     with pytest.raises(DataError, match="no \\*.jsonl files"):
         load_authored(tmp_path, SCHEMA)
+
+
+def test_authored_labels_are_the_adjudicated_passes():
+    """labels in the corpus == agreement of author and blind verifier, else the adjudicator's decision."""
+    from labels.adjudication import read_passes, read_records, resolve
+    from labels.datacard import authored_domains, authored_passes
+
+    domains = authored_domains()
+    assert len(domains) == 6
+    for domain in domains:
+        paths, decisions_path = authored_passes(domain)
+        passes = read_passes(paths, SCHEMA)
+        assert {name.split("-")[0] for name in passes} == {"author", "verifier"}
+        final = resolve(passes, read_records(decisions_path, SCHEMA), decisions_path=decisions_path)
+        corpus = {ex.id: ex.labels for ex in load_authored(AUTHORED / f"{domain}.jsonl", SCHEMA)}
+        assert corpus == {unit: record.labels for unit, record in final.items()}, domain
