@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test clean
+.PHONY: install browser run test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium for the browser tests and screenshots (Playwright drives it).
+browser:
+	@scripts/install-browser.sh || echo "warning: could not install chromium; browser tests will be skipped"
+
 run: $(STAMP)
 	$(VENV)/bin/framing run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
+bench: $(STAMP)
+	$(PY) benchmarks/tagging.py
+
 clean:
-	rm -rf $(VENV) runs build *.egg-info
+	rm -rf $(VENV) runs reports build *.egg-info

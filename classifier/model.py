@@ -31,11 +31,15 @@ class FramingModel:
         *,
         max_length: int = 128,
         name: str = "",
+        runner=None,
     ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.name = name
+        # maps a padded batch {input_ids, attention_mask} (numpy) to float32 logits; see classifier/backends.py
+        self.runner = runner
+        self.backend = getattr(runner, "name", "torch-fp32")
         labels = self.labels
         self.thresholds = {label: 0.5 for label in labels}
         if thresholds:
@@ -76,20 +80,40 @@ class FramingModel:
             {"name": self.name, "max_length": self.max_length, "multi_label": self.multi_label,
              "thresholds": self.thresholds}, indent=2) + "\n", encoding="utf-8")
 
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+
     @torch.inference_mode()
-    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Scores in ``labels`` order: sigmoid per label (multi-label) or softmax (single-label)."""
-        if len(texts) == 0:
-            return np.zeros((0, len(self.labels)), dtype=np.float32)
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+    def logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        """Logits for one padded batch, through the selected backend (default: the torch model, fp32)."""
+        if self.runner is not None:
+            return self.runner(batch)
+        tensors = {k: torch.from_numpy(v) for k, v in batch.items()}
+        return self.model(**tensors).logits.float().numpy()
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        if self.multi_label:
+            return 1.0 / (1.0 + np.exp(-logits))
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Scores in ``labels`` order: sigmoid per label (multi-label) or softmax (single-label).
+
+        Sentences are sorted by length and batched, so padding (wasted work) is minimal;
+        results do not depend on batch composition for the fp32 and bf16 backends.
+        """
+        return self.predict_encoded(self.encode(texts), batch_size=batch_size)
+
+    def predict_encoded(self, encoded: Sequence[Sequence[int]], batch_size: int = 32) -> np.ndarray:
+        out = np.zeros((len(encoded), len(self.labels)), dtype=np.float32)
         order = np.argsort([len(ids) for ids in encoded], kind="stable")
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt")
-            logits = self.model(**batch).logits.float()
-            probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
-            out[idx] = probs.numpy()
+            batch = self.tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="np")
+            batch = {"input_ids": batch["input_ids"].astype(np.int64),
+                     "attention_mask": batch["attention_mask"].astype(np.int64)}
+            out[idx] = self.probabilities(self.logits(batch))
         return out
 
     def decide(self, scores: np.ndarray) -> list[tuple[str, ...]]:
@@ -100,5 +124,5 @@ class FramingModel:
         cut = np.array([self.thresholds[label] for label in labels])
         return [tuple(label for label, hit in zip(labels, row) if hit) for row in scores >= cut]
 
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[tuple[str, ...]]:
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[tuple[str, ...]]:
         return self.decide(self.predict_proba(texts, batch_size=batch_size))

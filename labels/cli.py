@@ -195,32 +195,3 @@ def apply_labels(path: Path, labels: dict) -> int:
         row["labels"] = new
     write_jsonl(path, rows)
     return changed
-
-
-@data_app.command("card")
-def card_cmd(
-    check: Annotated[bool, typer.Option(help="Only check that the card is up to date (exit 1 if not).")] = False,
-    shared: SharedOpt = None,
-) -> None:
-    """Regenerate the figures in labels/README.md from the data."""
-    from labels.datacard import generators, render
-    from labels.paths import DATA_CARD
-
-    text = DATA_CARD.read_text(encoding="utf-8")
-    try:
-        new, skipped = render(text, generators(shared))
-    except DataError as exc:
-        fail(exc)
-    for key in skipped:
-        typer.echo(f"skipped {key}: its source is not on this machine", err=True)
-    if check:
-        if new != text:
-            typer.echo(f"{DATA_CARD} is out of date: run `framing data card`", err=True)
-            raise typer.Exit(1)
-        typer.echo("data card is up to date")
-        return
-    if new != text:
-        DATA_CARD.write_text(new, encoding="utf-8")
-        typer.echo(f"updated {DATA_CARD}")
-    else:
-        typer.echo("data card already up to date")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labels.authored import load_authored
+from labels.blocks import SourceUnavailable
 from labels.errors import DataError
 from labels.external import load_semeval2023, load_szeged
 from labels.paths import PACKAGE_DIR, shared_dir
@@ -23,7 +24,7 @@ from labels.yamlio import LineDict, load_yaml
 REGISTRY = PACKAGE_DIR / "corpora.yaml"
 
 
-class MissingSourceError(DataError):
+class MissingSourceError(SourceUnavailable):
     """A corpus source (usually under ../shared) is not on this machine."""
 
 
@@ -129,20 +130,21 @@ class Corpus:
         return [ex for part in self.parts.values() for ex in part]
 
     def split(self, seed: int = 0, fractions: Mapping[str, float] | None = None) -> dict[str, list[Example]]:
-        """Fixed splits (e.g. ``seed_gold``) plus a document-grouped split of everything else."""
+        """Fixed splits (e.g. ``seed_gold``) plus a document-grouped split of every other source.
+
+        Each source is split on its own with the same shares, so real and authored text
+        are both present in train, validation and test in the same proportions.
+        """
         fractions = dict(fractions or self.spec.splits)
         out: dict[str, list[Example]] = {name: [] for name in fractions}
-        pool: list[Example] = []
         for source in self.spec.sources:
             examples = self.parts.get(source.name, [])
             if source.split:
                 out.setdefault(source.split, []).extend(examples)
-            else:
-                pool.extend(examples)
-        if pool:
-            indices = grouped_split([ex.doc_id for ex in pool], fractions, seed)
-            for name, idx in indices.items():
-                out[name].extend(pool[i] for i in idx)
+            elif examples:
+                indices = grouped_split([ex.doc_id for ex in examples], fractions, seed)
+                for name, idx in indices.items():
+                    out[name].extend(examples[i] for i in idx)
         return out
 
     def to_dataset_dict(self, seed: int = 0, fractions: Mapping[str, float] | None = None):

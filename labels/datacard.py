@@ -1,24 +1,21 @@
-"""The data card's figures are generated, never typed: blocks between markers in
-``labels/README.md`` are rendered from the corpora and annotation files, and a test
-fails when the committed card differs from a fresh rendering.
+"""Generators for the data card's figures (``labels/README.md``): corpus statistics,
+agreement, benchmark runs. ``framing docs`` renders them; a test fails when the
+committed card differs from a fresh rendering.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from labels.adjudication import read_passes
 from labels.agreement import agreement, agreement_markdown
-from labels.corpora import MissingSourceError, load_corpus, read_registry
-from labels.paths import AUTHORED_DIR, AUTHORED_PASSES, DATA_CARD, SEED_PASSES
+from labels.blocks import SourceUnavailable
+from labels.corpora import load_corpus
+from labels.paths import AUTHORED_DIR, AUTHORED_PASSES, SEED_PASSES, SEMEVAL_PASSES
 from labels.schema import load_schema
 from labels.stats import split_stats, stats_markdown
 
-_BLOCK = re.compile(
-    r"(<!-- BEGIN GENERATED: (?P<key>[^>]+?) -->\n)(?P<body>.*?)(<!-- END GENERATED: (?P=key) -->)", re.S
-)
 CARD_CORPORA = ("framing", "semeval2023", "szeged-factbank", "szeged-wiki")
 
 
@@ -38,6 +35,7 @@ def corpus_block(name: str, *, seed: int = 0, shared: str | Path | None = None) 
 
 
 def seed_agreement_block(passes: Iterable[Path] = SEED_PASSES) -> str:
+    """Agreement between independent standoff passes (seed articles by default)."""
     schema = load_schema("framing")
     loaded = read_passes(list(passes), schema)
     report = agreement({a: {u: r.labels for u, r in recs.items()} for a, recs in loaded.items()},
@@ -84,44 +82,54 @@ def authored_agreement_block() -> str:
     return agreement_markdown(report) + "\n\n" + "\n".join(rows)
 
 
+BENCHMARKS = (
+    # run name, corpus, published reference (what it is)
+    ("semeval2023-minilm", "semeval2023", "best English micro-F1 ≈ 0.38 (official test set, SemEval-2023 Task 3)"),
+    ("szeged-wiki-minilm", "szeged-wiki", "best F(uncertain) ≈ 60 (CoNLL-2010 task 1, Wikipedia, official test)"),
+    ("szeged-factbank-minilm", "szeged-factbank", "none published for this split"),
+)
+
+
+def benchmark_block(runs_dir: Path | None = None) -> str:
+    """Scores of `framing train --config training/configs/<run>.yaml` beside published references."""
+    import json
+
+    from labels.paths import PROJECT_ROOT
+
+    runs_dir = runs_dir or PROJECT_ROOT / "runs"
+    rows = ["| corpus | run | test sentences | micro-F1 [95% CI] | macro-F1 [95% CI] | F1 of `uncertain` | "
+            "TF-IDF+LR micro-F1 | published reference |", "|---|---|---:|---|---|---|---|---|"]
+    found = 0
+    for run, corpus, reference in BENCHMARKS:
+        path = runs_dir / run / "metrics.json"
+        if not path.is_file():
+            rows.append(f"| {corpus} | `{run}` | not run on this machine | | | | | {reference} |")
+            continue
+        found += 1
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+        held_out = [ev for ev in metrics["evaluations"].values() if ev["kind"] == "held-out split"]
+        models = held_out[0]["models"]
+        ours, base = models["transformer"], models.get("tfidf_logreg")
+
+        def fmt(value, ci):
+            return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else f"{value:.3f}"
+
+        uncertain = ours["per_label"].get("uncertain", {}).get("f1")
+        rows.append(" | ".join([
+            f"| {corpus}", f"`{run}`", str(ours["n"]), fmt(ours["micro_f1"], ours["micro_f1_ci"]),
+            fmt(ours["macro_f1"], ours["macro_f1_ci"]), f"{100 * uncertain:.1f}" if uncertain is not None else "",
+            f"{base['micro_f1']:.3f}" if base else "", reference]) + " |")
+    if not found:
+        raise SourceUnavailable(f"no benchmark runs under {runs_dir}")
+    return "\n".join(rows)
+
+
 def generators(shared: str | Path | None = None) -> dict[str, Callable[[], str]]:
     blocks: dict[str, Callable[[], str]] = {
         f"stats {name}": (lambda name=name: corpus_block(name, shared=shared)) for name in CARD_CORPORA
     }
     blocks["agreement seeds"] = seed_agreement_block
+    blocks["agreement semeval"] = lambda: seed_agreement_block(SEMEVAL_PASSES)
     blocks["agreement authored"] = authored_agreement_block
+    blocks["benchmarks"] = benchmark_block
     return blocks
-
-
-def render(card: str, blocks: dict[str, Callable[[], str]]) -> tuple[str, list[str]]:
-    """Return the card with every known block re-rendered, and the keys it could not render."""
-    skipped = []
-
-    def replace(match: re.Match) -> str:
-        key = match.group("key")
-        if key not in blocks:
-            return match.group(0)
-        try:
-            body = blocks[key]().rstrip("\n") + "\n"
-        except MissingSourceError:
-            skipped.append(key)
-            return match.group(0)
-        return match.group(1) + body + match.group(4)
-
-    return _BLOCK.sub(replace, card), skipped
-
-
-def block_keys(card: str) -> list[str]:
-    return [m.group("key") for m in _BLOCK.finditer(card)]
-
-
-def update_card(path: Path = DATA_CARD, shared: str | Path | None = None) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    new, skipped = render(text, generators(shared))
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return skipped
-
-
-def registry_names() -> list[str]:
-    return list(read_registry())

@@ -33,3 +33,7 @@ SEED_GOLD = SEED_ANNOTATIONS / "gold.jsonl"
 DATA_CARD = PACKAGE_DIR / "README.md"
 AUTHORED_DIR = PACKAGE_DIR / "corpus" / "authored"
 AUTHORED_PASSES = PACKAGE_DIR / "corpus" / "passes"  # author/, verifier/, adjudication/ per domain file
+SEMEVAL_ANNOTATIONS = PACKAGE_DIR / "annotations" / "semeval"
+SEMEVAL_PASSES = (SEMEVAL_ANNOTATIONS / "pass_a.jsonl", SEMEVAL_ANNOTATIONS / "pass_b.jsonl")
+SEMEVAL_DECISIONS = SEMEVAL_ANNOTATIONS / "adjudication.jsonl"
+SEMEVAL_GOLD = SEMEVAL_ANNOTATIONS / "gold.jsonl"

@@ -54,3 +54,21 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     BertForSequenceClassification(config).save_pretrained(root)
     tokenizer.save_pretrained(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def tiny_framing_model(tiny_model_dir, tmp_path_factory) -> Path:
+    """The tiny BERT fine-tuned for a few epochs on the toy framing corpus, saved like a real run's model/."""
+    from labels.schema import load_schema
+    from tests.training.toy import toy_examples
+    from training.config import TrainConfig
+    from training.finetune import finetune
+
+    config = TrainConfig(model=str(tiny_model_dir), epochs=8, batch_size=8, learning_rate=3e-3, max_length=48,
+                         patience=8, freeze_embeddings=False, threads=1, loao_split="", output_dir="unused",
+                         model_card="", name="tiny-framing")
+    model, _ = finetune(config, load_schema("framing"), toy_examples(20, seed=1), toy_examples(6, seed=2),
+                        progress=lambda _: None)
+    out = tmp_path_factory.mktemp("tiny-framing") / "model"
+    model.save_pretrained(out)
+    return out

@@ -73,5 +73,5 @@ def test_validate_all_with_shared(shared: Path):
 
 
 def test_data_card_is_up_to_date(shared: Path):
-    result = runner.invoke(app, ["data", "card", "--check", "--shared", str(shared)])
+    result = runner.invoke(app, ["docs", "--check", "--shared", str(shared)])
     assert result.exit_code == 0, result.output

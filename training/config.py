@@ -43,6 +43,9 @@ class TrainConfig:
     freeze_embeddings: bool = True
     class_weighting: Literal["none", "pos_weight"] = "pos_weight"
     max_pos_weight: float = 8.0
+    # loss weight of real-text (gold) sentences relative to authored ones: the model is used on real
+    # news, and the authored corpus, though larger, is cleaner and more explicit than real reporting
+    gold_weight: float = 1.0
     patience: int = 2
     tune_thresholds: bool = True
     threads: int = 2
@@ -65,6 +68,8 @@ class TrainConfig:
             problems.append(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.weight_decay < 0:
             problems.append(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if self.gold_weight <= 0:
+            problems.append(f"gold_weight must be > 0, got {self.gold_weight}")
         if self.max_pos_weight < 1:
             problems.append(f"max_pos_weight must be >= 1, got {self.max_pos_weight}")
         if not self.train_splits:

@@ -33,11 +33,16 @@ class Estimator(ABC):
     def labels(self) -> list[str]:
         return self.schema.label_names
 
+    gold_weight = 1.0  # weight of real-text dev sentences in threshold tuning (see TrainConfig.gold_weight)
+
     def fit(self, train: Sequence[Example], dev: Sequence[Example]) -> Estimator:
         self._fit(train, dev)
         if self.schema.multi_label and self.tune and dev:
+            from training.finetune import example_weights
+
             truth = indicator([ex.labels for ex in dev], self.labels)
-            self.thresholds = tune_thresholds(self.predict_proba([ex.text for ex in dev]), truth)
+            self.thresholds = tune_thresholds(self.predict_proba([ex.text for ex in dev]), truth,
+                                              weights=example_weights(dev, self.gold_weight))
         return self
 
     @abstractmethod

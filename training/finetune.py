@@ -91,25 +91,32 @@ def _loss_fn(schema: Schema, y: np.ndarray, config: TrainConfig) -> torch.nn.Mod
         if config.class_weighting == "pos_weight":
             ratio = np.divide(negatives, positives, out=np.ones_like(positives), where=positives > 0)
             weight = torch.tensor(np.clip(ratio, 1.0, config.max_pos_weight), dtype=torch.float32)
-        return torch.nn.BCEWithLogitsLoss(pos_weight=weight)
+        return torch.nn.BCEWithLogitsLoss(pos_weight=weight, reduction="none")
     weight = None
     if config.class_weighting == "pos_weight":
         inverse = np.divide(len(y), positives * len(positives), out=np.ones_like(positives), where=positives > 0)
         weight = torch.tensor(np.clip(inverse, 1.0 / config.max_pos_weight, config.max_pos_weight),
                               dtype=torch.float32)
-    return torch.nn.CrossEntropyLoss(weight=weight)
+    return torch.nn.CrossEntropyLoss(weight=weight, reduction="none")
 
 
-def _dev_macro_f1(model: FramingModel, dev: Sequence[Example], y_dev: np.ndarray, tune: bool):
+def example_weights(examples: Sequence[Example], gold_weight: float) -> np.ndarray:
+    """Real-text (gold) sentences count ``gold_weight`` times in the loss, thresholds and epoch choice."""
+    return np.array([gold_weight if ex.provenance == "gold" else 1.0 for ex in examples], dtype=np.float64)
+
+
+def _dev_macro_f1(model: FramingModel, dev: Sequence[Example], y_dev: np.ndarray, tune: bool,
+                  weights: np.ndarray):
     scores = model.predict_proba([ex.text for ex in dev])
     if model.multi_label and tune:
-        thresholds = tune_thresholds(scores, y_dev)
+        thresholds = tune_thresholds(scores, y_dev, weights=weights)
     else:
         thresholds = np.full(scores.shape[1], 0.5)
     model.thresholds = dict(zip(model.labels, map(float, thresholds)))
     predicted = indicator(model.decide(scores), model.labels)
-    tp = (predicted & y_dev).sum(0)
-    denom = 2 * tp + (predicted & ~y_dev).sum(0) + (~predicted & y_dev).sum(0)
+    w = weights[:, None]
+    tp = (w * (predicted & y_dev)).sum(0)
+    denom = 2 * tp + (w * (predicted & ~y_dev)).sum(0) + (w * (~predicted & y_dev)).sum(0)
     f1 = np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
     return float(f1.mean()), model.thresholds
 
@@ -151,6 +158,8 @@ def finetune(
     targets = torch.tensor(y_train, dtype=torch.float32) if schema.multi_label else \
         torch.tensor(y_train.argmax(1), dtype=torch.long)
     loss_fn = _loss_fn(schema, y_train, config)
+    sample_weight = torch.tensor(example_weights(train, config.gold_weight), dtype=torch.float32)
+    dev_weights = example_weights(dev, config.gold_weight)
     trainable = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in trainable if p.ndim > 1]
     no_decay = [p for p in trainable if p.ndim <= 1]
@@ -170,7 +179,11 @@ def finetune(
         for batch_ids in batches:
             batch = tokenizer.pad({"input_ids": [encoded[i] for i in batch_ids]}, return_tensors="pt")
             logits = model(**batch).logits
-            loss = loss_fn(logits, targets[batch_ids])
+            per_example = loss_fn(logits, targets[batch_ids])
+            if per_example.ndim == 2:  # multi-label: mean over labels
+                per_example = per_example.mean(dim=1)
+            weights = sample_weight[batch_ids]
+            loss = (per_example * weights).sum() / weights.sum()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()
@@ -178,7 +191,7 @@ def finetune(
             optimizer.zero_grad(set_to_none=True)
             running += float(loss.detach()) * len(batch_ids)
         model.eval()
-        dev_f1, thresholds = _dev_macro_f1(wrapped, dev, y_dev, config.tune_thresholds)
+        dev_f1, thresholds = _dev_macro_f1(wrapped, dev, y_dev, config.tune_thresholds, dev_weights)
         record = {"epoch": epoch, "train_loss": round(running / len(train), 5), "dev_macro_f1": round(dev_f1, 4),
                   "seconds": round(time.perf_counter() - epoch_start, 1)}
         history.epochs.append(record)

@@ -40,3 +40,28 @@ def render_model_card(metrics: dict, config: TrainConfig) -> str:
         m=metrics, config=config, schema=schema, headline=headline, verdict=verdict,
         default_base=config.model == DEFAULT_MODEL,
     )
+
+
+def headline_block(run_dir: Path | None = None) -> str:
+    """README summary of the default run: headline and authored test, model vs baseline, from metrics.json."""
+    import json
+
+    from labels.blocks import SourceUnavailable
+    from labels.paths import PROJECT_ROOT
+
+    path = (run_dir or PROJECT_ROOT / "runs" / "framing-minilm") / "metrics.json"
+    if not path.is_file():
+        raise SourceUnavailable(f"{path} not found (run `make run`)")
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    rows = ["| evaluation | sentences | model | macro-F1 [95% CI] | micro-F1 [95% CI] |", "|---|---:|---|---|---|"]
+    for key, ev in metrics["evaluations"].items():
+        if ev["kind"] == "leave-one-article-out":
+            title = f"real text, leave-one-article-out over `{ev['split']}` (headline)"
+        else:
+            title = f"held-out split `{ev['split']}`, " + ("authored text" if ev["source"] == "authored"
+                                                           else f"real text (`{ev['source']}`)")
+        for name, r in ev["models"].items():
+            rows.append(f"| {title} | {r['n']} | {name} | {_pct(r['macro_f1'])} {_ci(r['macro_f1_ci'])} | "
+                        f"{_pct(r['micro_f1'])} {_ci(r['micro_f1_ci'])} |")
+    return ("Figures from `runs/framing-minilm/metrics.json` (percentages; per-label figures in "
+            "`model_card.md`):\n\n" + "\n".join(rows))

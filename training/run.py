@@ -94,7 +94,7 @@ def train_run(
     def factories() -> dict:
         out = {"transformer": lambda: TransformerEstimator(schema, config, progress)}
         if config.baseline:
-            out["tfidf_logreg"] = lambda: TfidfLogReg(schema, seed=config.seed)
+            out["tfidf_logreg"] = lambda: TfidfLogReg(schema, seed=config.seed, gold_weight=config.gold_weight)
         return out
 
     metrics: dict = {
@@ -122,13 +122,17 @@ def train_run(
     for split in config.test_splits:
         examples = _select(splits, [split])
         metrics["data"][split] = describe(examples, label_names)
-        entry = {"kind": "held-out split", "split": split, "models": {}}
-        for name, estimator in final.items():
-            result = predict(estimator, examples)
-            entry["models"][name] = report(examples, result.labels, label_names,
-                                           bootstrap=config.bootstrap_samples, seed=config.seed)
-            write_jsonl(predictions_dir / f"{split}.{name}.jsonl", result.rows(label_names))
-        metrics["evaluations"][split] = entry
+        # one evaluation per source: authored and real text are never pooled into one figure
+        for source in sorted({ex.source for ex in examples}):
+            part = [ex for ex in examples if ex.source == source]
+            key = f"{split}:{source}"
+            entry = {"kind": "held-out split", "split": split, "source": source, "models": {}}
+            for name, estimator in final.items():
+                result = predict(estimator, part)
+                entry["models"][name] = report(part, result.labels, label_names,
+                                               bootstrap=config.bootstrap_samples, seed=config.seed)
+                write_jsonl(predictions_dir / f"{split}.{source}.{name}.jsonl", result.rows(label_names))
+            metrics["evaluations"][key] = entry
 
     # 2. leave-one-article-out on the real-text split: the headline figure
     if config.loao_split:
@@ -151,8 +155,8 @@ def train_run(
             write_jsonl(predictions_dir / f"loao.{name}.jsonl", result.rows(label_names))
         metrics["evaluations"][key] = entry
         timings["loao"] = round(time.time() - t0, 1)
-    metrics["headline"] = f"loao:{config.loao_split}" if config.loao_split else (
-        config.test_splits[0] if config.test_splits else None)
+    metrics["headline"] = f"loao:{config.loao_split}" if config.loao_split else next(
+        iter(k for k in metrics["evaluations"] if not k.startswith("loao:")), None)
 
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     meta = {"git": git_commit(), "versions": library_versions(), "started": time.strftime(

@@ -6,7 +6,7 @@ import pytest
 
 from labels.adjudication import adjudicate, disagreements, read_passes
 from labels.errors import DataError
-from labels.paths import SEED_DECISIONS, SEED_GOLD, SEED_PASSES
+from labels.paths import SEED_DECISIONS, SEED_GOLD, SEED_PASSES, SEMEVAL_DECISIONS, SEMEVAL_GOLD, SEMEVAL_PASSES
 from labels.schema import load_schema
 from labels.standoff import StandoffRecord, read_standoff, write_standoff
 
@@ -56,10 +56,13 @@ def test_a_pass_file_holds_one_annotator(tmp_path: Path):
         read_passes([tmp_path / "mixed.jsonl"], SCHEMA)
 
 
-def test_committed_seed_gold_is_rebuilt_exactly_from_passes_and_decisions(tmp_path: Path):
-    passes = read_passes(list(SEED_PASSES), SCHEMA)
-    decisions = read_standoff(SEED_DECISIONS, SCHEMA)
+@pytest.mark.parametrize(("pass_files", "decisions_file", "gold_file"), [
+    (SEED_PASSES, SEED_DECISIONS, SEED_GOLD), (SEMEVAL_PASSES, SEMEVAL_DECISIONS, SEMEVAL_GOLD)])
+def test_committed_gold_is_rebuilt_exactly_from_passes_and_decisions(tmp_path: Path, pass_files, decisions_file,
+                                                                      gold_file):
+    passes = read_passes(list(pass_files), SCHEMA)
+    decisions = read_standoff(decisions_file, SCHEMA)
     rebuilt = tmp_path / "gold.jsonl"
-    write_standoff(rebuilt, adjudicate(passes, decisions, decisions_path=SEED_DECISIONS))
-    assert rebuilt.read_bytes() == SEED_GOLD.read_bytes()
+    write_standoff(rebuilt, adjudicate(passes, decisions, decisions_path=decisions_file))
+    assert rebuilt.read_bytes() == gold_file.read_bytes()
     assert len(decisions) == len(disagreements(passes))

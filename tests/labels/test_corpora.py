@@ -15,7 +15,7 @@ def test_registry_lists_every_corpus_with_a_known_schema():
     assert {"framing", "framing-seeds", "framing-authored", "semeval2023", "szeged-factbank", "szeged-wiki"} <= set(
         specs)
     assert specs["framing"].schema == "framing"
-    assert [s.split for s in specs["framing"].sources] == ["seed_gold", None]
+    assert [s.split for s in specs["framing"].sources] == ["seed_gold", None, None]
 
 
 def test_authored_dataset_dict_is_grouped_and_deterministic():
@@ -39,7 +39,10 @@ def test_framing_keeps_real_seed_gold_apart(shared: Path):
     dd = load_corpus("framing", shared=shared).to_dataset_dict(seed=0)
     assert set(dd) == {"train", "validation", "test", "seed_gold"}
     assert set(dd["seed_gold"]["provenance"]) == {"gold"}
-    assert set(dd["train"]["provenance"]) == {"authored"}
+    assert set(dd["train"]["provenance"]) == {"authored", "gold"}
+    assert set(dd["train"]["source"]) == {"authored", "semeval_gold"}
+    for split in ("train", "validation", "test"):  # each source is split on its own, by document
+        assert set(dd[split]["source"]) == {"authored", "semeval_gold"}
     assert len(dd["seed_gold"]) == 181 and len(set(dd["seed_gold"]["doc_id"])) == 4
     first = dd["seed_gold"][0]
     text = (shared / "seeds" / f"{first['doc_id']}.txt").read_text(encoding="utf-8")
@@ -48,15 +51,21 @@ def test_framing_keeps_real_seed_gold_apart(shared: Path):
     assert names == ["maximalist_demand", "concession", "posturing", "hedging"]
 
 
-def test_seed_gold_covers_every_segment(shared: Path):
+@pytest.mark.parametrize(("source", "folder"), [("seed_gold", "seeds"),
+                                                 ("semeval_gold", "data/semeval2023-task3-en/articles")])
+def test_real_gold_covers_every_segment_of_its_articles(shared: Path, source: str, folder: str):
+    """Whole articles are annotated, boilerplate included: the gold equals the segmenter's output."""
     from labels.segmentation import segment
 
-    corpus = load_corpus("framing-seeds", shared=shared)
-    spans = {(ex.doc_id, ex.start, ex.end) for ex in corpus.examples}
+    examples = load_corpus("framing-real", shared=shared).parts[source]
+    spans = {(ex.doc_id, ex.start, ex.end) for ex in examples}
     expected = set()
-    for path in (shared / "seeds").glob("*.txt"):
-        expected |= {(path.stem, s.start, s.end) for s in segment(path.read_text(encoding="utf-8"))}
+    for doc_id in {ex.doc_id for ex in examples}:
+        text = (shared / folder / f"{doc_id}.txt").read_text(encoding="utf-8")
+        expected |= {(doc_id, s.start, s.end) for s in segment(text)}
     assert spans == expected
+    if source == "seed_gold":
+        assert {p.stem for p in (shared / folder).glob("*.txt")} == {ex.doc_id for ex in examples}
 
 
 def test_missing_shared_data_is_a_clear_error(tmp_path: Path):

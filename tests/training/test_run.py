@@ -43,7 +43,7 @@ def test_run_directory_has_everything_a_rerun_needs(run):
 def test_metrics_cover_both_models_and_both_protocols(run):
     _, metrics, _ = run
     assert metrics["headline"] == "loao:real"
-    assert set(metrics["evaluations"]) == {"test", "loao:real"}
+    assert set(metrics["evaluations"]) == {"test:authored", "loao:real"}
     for evaluation in metrics["evaluations"].values():
         assert set(evaluation["models"]) == {"transformer", "tfidf_logreg"}
         for report in evaluation["models"].values():

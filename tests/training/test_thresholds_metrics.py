@@ -74,3 +74,14 @@ def test_perfect_and_empty_predictions():
     assert nothing["macro_f1"] == 0.0 and nothing["macro_f1_ci"] is None
     with pytest.raises(ValueError, match="shapes differ"):
         evaluate(truth, truth[:2], ["a", "b"])
+
+
+def test_weights_let_real_text_decide_the_threshold():
+    # authored sentences separate at 0.7, real ones at 0.3: weighting the real ones moves the cut
+    scores = np.array([[0.8], [0.75], [0.6], [0.2], [0.4], [0.35], [0.1]])
+    truth = np.array([[1], [1], [0], [0], [1], [1], [0]], dtype=bool)
+    real = np.array([0, 0, 0, 0, 1, 1, 1], dtype=bool)
+    unweighted = tune_thresholds(scores[~real], truth[~real])[0]
+    weighted = tune_thresholds(scores, truth, weights=np.where(real, 10.0, 1.0))[0]
+    assert unweighted > 0.6 and weighted <= 0.35
+    assert tune_thresholds(scores, truth, weights=np.ones(7))[0] == tune_thresholds(scores, truth)[0]

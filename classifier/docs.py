@@ -1,0 +1,43 @@
+"""Re-render every generated block in the project's documents (data card, README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from labels.blocks import render
+from labels.datacard import generators as data_card_generators
+from labels.paths import DATA_CARD, PROJECT_ROOT
+from training.model_card import headline_block
+
+README = PROJECT_ROOT / "README.md"
+
+
+def tagging_benchmark_block(path: Path = PROJECT_ROOT / "runs" / "benchmarks" / "tagging.json") -> str:
+    import json
+    import sys
+
+    from labels.blocks import SourceUnavailable
+
+    if not path.is_file():
+        raise SourceUnavailable(f"{path} not found (run `make bench`)")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from benchmarks.tagging import markdown
+
+    return markdown(json.loads(path.read_text(encoding="utf-8")))
+
+
+def document_generators(shared: str | Path | None = None) -> dict[Path, dict]:
+    return {DATA_CARD: data_card_generators(shared),
+            README: {"headline": headline_block, "tagging-benchmark": tagging_benchmark_block}}
+
+
+def render_docs(shared: str | Path | None = None, *, write: bool = True) -> list[tuple[Path, bool, list[str]]]:
+    """For each document: (path, whether it changed, block keys left as committed)."""
+    results = []
+    for path, generators in document_generators(shared).items():
+        text = path.read_text(encoding="utf-8")
+        new, skipped = render(text, generators)
+        if write and new != text:
+            path.write_text(new, encoding="utf-8")
+        results.append((path, new != text, skipped))
+    return results
