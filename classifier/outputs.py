@@ -1,10 +1,13 @@
 """Resumable outputs: JSON Lines and CSV, one record per sentence, written a whole document at a time.
 
-Each document's records are written in one write, flushed and fsynced, so a crash
-or Ctrl-C can only ever leave a torn tail. Reopening an output repairs that tail
-(truncates a partial line, and the records of a document that is not complete,
-using each record's ``n_sentences``) and reports which documents are done, so a
-rerun skips them. Nothing already complete is ever rewritten or lost.
+Each document's records are written in one write and flushed to the operating
+system, so a process crash or Ctrl-C can only ever leave a torn tail. Data is also
+fsynced at most once a second and on close (one fsync per document would cost more
+than tagging a short article), so a power cut loses at most the last second, which
+a rerun redoes. Reopening an output repairs a torn tail (truncates a partial line,
+and the records of a document that is not complete, using each record's
+``n_sentences``) and reports which documents are done, so a rerun skips them.
+Nothing already complete is ever rewritten or lost.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import csv
 import io
 import json
 import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +40,7 @@ class Sink(ABC):
         if self.path.exists() and self.path.stat().st_size:
             self._recover()
         self.handle = self.path.open("a", encoding="utf-8", newline="")
+        self._synced = time.monotonic()
         if self.path.stat().st_size == 0:
             self._start()
 
@@ -49,15 +54,21 @@ class Sink(ABC):
     def _parse(self, lines: list[str]) -> list[tuple[str, int, int]]:
         """(doc_id, sentence index, n_sentences) for each data line, in order."""
 
+    SYNC_SECONDS = 1.0
+
     def write(self, document: TaggedDocument) -> None:
         if not document.sentences:
             return
         self.handle.write(self._serialise(document))
         self.handle.flush()
-        os.fsync(self.handle.fileno())
+        if time.monotonic() - self._synced >= self.SYNC_SECONDS:
+            os.fsync(self.handle.fileno())
+            self._synced = time.monotonic()
         self.done.add(document.doc_id)
 
     def close(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
         self.handle.close()
 
     def _recover(self) -> None:

@@ -36,7 +36,7 @@ def test_corpus_size_and_label_quotas(authored):
 
 def test_many_domains_and_voices(authored):
     rows = [json.loads(line) for path in AUTHORED.glob("*.jsonl") for line in path.open(encoding="utf-8")]
-    assert len({r["domain"] for r in rows}) >= 6
+    assert len({r["domain"] for r in rows}) >= 8
     voices = Counter(r["voice"] for r in rows)
     for voice in ("headline", "quote", "reported", "analysis", "interview", "boilerplate", "background"):
         assert voices[voice] >= 30, voices
@@ -99,7 +99,7 @@ def test_authored_labels_are_the_adjudicated_passes():
     from labels.datacard import authored_domains, authored_passes
 
     domains = authored_domains()
-    assert len(domains) == 6
+    assert len(domains) == 8
     for domain in domains:
         paths, decisions_path = authored_passes(domain)
         passes = read_passes(paths, SCHEMA)
