@@ -67,7 +67,10 @@ def worker(kind: str, model_dir: Path, files: list[Path], out: Path, threads: in
             for path in files:
                 text = path.read_text(encoding="utf-8")
                 for s in segment(text):
-                    scores = {item["label"]: item["score"] for item in classify(s.text)}
+                    result = classify(s.text)
+                    if result and isinstance(result[0], list):  # some versions wrap a single input's list
+                        result = result[0]
+                    scores = {item["label"]: item["score"] for item in result}
                     labels = [k for k in thresholds if scores[k] >= thresholds[k]]
                     handle.write(json.dumps({"doc_id": path.stem, "sentence": s.index, "labels": labels}) + "\n")
                     sentences += 1
@@ -143,8 +146,10 @@ def main() -> None:
             out.unlink(missing_ok=True)
             command = [sys.executable, __file__, "--worker", kind, "--files", json.dumps([str(f) for f in files]),
                        "--out", str(out), "--model", str(args.model), "--threads", str(args.threads)]
-            result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True,
-                                               cwd=ROOT).stdout.strip().splitlines()[-1])
+            proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+            if proc.returncode != 0:  # say why the worker failed, not just that it did
+                sys.exit(f"benchmark path {kind!r} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
             runs[kind].append(result)
             print(f"repeat {repeat + 1}/{args.repeats} {kind:9s} {result['sentences'] / result['seconds']:7.0f} "
                   f"sentences/s  ({result['backend']})", file=sys.stderr, flush=True)
