@@ -48,6 +48,10 @@ class TrainConfig:
     gold_weight: float = 1.0
     patience: int = 2
     tune_thresholds: bool = True
+    # 'label': each label's cut maximises its own F1 (macro-F1); 'micro': cuts maximise micro-F1
+    # together (for benchmarks scored by micro-F1, e.g. SemEval). Epochs are selected on the same measure.
+    threshold_objective: Literal["label", "micro"] = "label"
+    min_dev_positives: int = 10  # labels with fewer dev positives keep the 0.5 cut
     threads: int = 2
     baseline: bool = True
     bootstrap_samples: int = 1000
@@ -60,6 +64,8 @@ class TrainConfig:
         for name in positive_ints:
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.min_dev_positives < 1:
+            problems.append(f"min_dev_positives must be at least 1, got {self.min_dev_positives}")
         if self.patience < 0:
             problems.append(f"patience must be >= 0, got {self.patience}")
         if not 0 < self.learning_rate < 1:

@@ -34,6 +34,8 @@ class Estimator(ABC):
         return self.schema.label_names
 
     gold_weight = 1.0  # weight of real-text dev sentences in threshold tuning (see TrainConfig.gold_weight)
+    threshold_objective = "label"  # see TrainConfig.threshold_objective
+    min_dev_positives = 10
 
     def fit(self, train: Sequence[Example], dev: Sequence[Example]) -> Estimator:
         self._fit(train, dev)
@@ -42,7 +44,9 @@ class Estimator(ABC):
 
             truth = indicator([ex.labels for ex in dev], self.labels)
             self.thresholds = tune_thresholds(self.predict_proba([ex.text for ex in dev]), truth,
-                                              weights=example_weights(dev, self.gold_weight))
+                                              weights=example_weights(dev, self.gold_weight),
+                                              min_positives=self.min_dev_positives,
+                                              objective=self.threshold_objective)
         return self
 
     @abstractmethod

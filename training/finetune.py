@@ -9,7 +9,8 @@ is chosen for small, imbalanced data:
   words where pretraining put them, and makes an epoch ~1.5x faster);
 - length-bucketed batches (little padding), linear warm-up and decay;
 - after each epoch, thresholds are tuned on dev and training stops when dev
-  macro-F1 has not improved for ``patience`` epochs; the best epoch is kept.
+  macro-F1 (micro-F1 with ``threshold_objective: micro``) has not improved for
+  ``patience`` epochs; the best epoch is kept.
 """
 
 from __future__ import annotations
@@ -105,18 +106,24 @@ def example_weights(examples: Sequence[Example], gold_weight: float) -> np.ndarr
     return np.array([gold_weight if ex.provenance == "gold" else 1.0 for ex in examples], dtype=np.float64)
 
 
-def _dev_macro_f1(model: FramingModel, dev: Sequence[Example], y_dev: np.ndarray, tune: bool,
-                  weights: np.ndarray):
+def _dev_score(model: FramingModel, dev: Sequence[Example], y_dev: np.ndarray, config: TrainConfig,
+               weights: np.ndarray):
+    """Tune thresholds on dev, then score dev: macro-F1 (objective 'label') or micro-F1 ('micro')."""
     scores = model.predict_proba([ex.text for ex in dev])
-    if model.multi_label and tune:
-        thresholds = tune_thresholds(scores, y_dev, weights=weights)
+    if model.multi_label and config.tune_thresholds:
+        thresholds = tune_thresholds(scores, y_dev, weights=weights, min_positives=config.min_dev_positives,
+                                     objective=config.threshold_objective)
     else:
         thresholds = np.full(scores.shape[1], 0.5)
     model.thresholds = dict(zip(model.labels, map(float, thresholds)))
     predicted = indicator(model.decide(scores), model.labels)
     w = weights[:, None]
     tp = (w * (predicted & y_dev)).sum(0)
-    denom = 2 * tp + (w * (predicted & ~y_dev)).sum(0) + (w * (~predicted & y_dev)).sum(0)
+    fp_fn = (w * (predicted & ~y_dev)).sum(0) + (w * (~predicted & y_dev)).sum(0)
+    if config.threshold_objective == "micro":
+        denom = 2 * tp.sum() + fp_fn.sum()
+        return float(2 * tp.sum() / denom) if denom else 0.0, model.thresholds
+    denom = 2 * tp + fp_fn
     f1 = np.divide(2 * tp, denom, out=np.zeros(len(tp)), where=denom > 0)
     return float(f1.mean()), model.thresholds
 
@@ -191,7 +198,7 @@ def finetune(
             optimizer.zero_grad(set_to_none=True)
             running += float(loss.detach()) * len(batch_ids)
         model.eval()
-        dev_f1, thresholds = _dev_macro_f1(wrapped, dev, y_dev, config.tune_thresholds, dev_weights)
+        dev_f1, thresholds = _dev_score(wrapped, dev, y_dev, config, dev_weights)
         record = {"epoch": epoch, "train_loss": round(running / len(train), 5), "dev_macro_f1": round(dev_f1, 4),
                   "seconds": round(time.perf_counter() - epoch_start, 1)}
         history.epochs.append(record)

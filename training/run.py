@@ -70,6 +70,14 @@ def _select(splits: dict[str, list[Example]], names: Sequence[str]) -> list[Exam
     return [ex for name in names for ex in splits[name]]
 
 
+def baseline(schema, config: TrainConfig) -> TfidfLogReg:
+    """The TF-IDF baseline with the same data weighting and threshold rules as the transformer."""
+    model = TfidfLogReg(schema, seed=config.seed, gold_weight=config.gold_weight)
+    model.threshold_objective = config.threshold_objective
+    model.min_dev_positives = config.min_dev_positives
+    return model
+
+
 def train_run(
     config: TrainConfig,
     *,
@@ -94,7 +102,7 @@ def train_run(
     def factories() -> dict:
         out = {"transformer": lambda: TransformerEstimator(schema, config, progress)}
         if config.baseline:
-            out["tfidf_logreg"] = lambda: TfidfLogReg(schema, seed=config.seed, gold_weight=config.gold_weight)
+            out["tfidf_logreg"] = lambda: baseline(schema, config)
         return out
 
     metrics: dict = {

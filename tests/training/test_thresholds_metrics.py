@@ -85,3 +85,23 @@ def test_weights_let_real_text_decide_the_threshold():
     weighted = tune_thresholds(scores, truth, weights=np.where(real, 10.0, 1.0))[0]
     assert unweighted > 0.6 and weighted <= 0.35
     assert tune_thresholds(scores, truth, weights=np.ones(7))[0] == tune_thresholds(scores, truth)[0]
+
+
+def test_rare_labels_keep_the_default_cut_and_micro_objective_beats_per_label_on_micro():
+    rng = np.random.default_rng(7)
+    n = 600
+    truth = np.zeros((n, 3), dtype=bool)
+    truth[:, 0] = rng.random(n) < 0.4            # common label
+    truth[:6, 1] = True                          # rare label: 6 dev positives
+    scores = np.clip(np.where(truth, 0.65, 0.35) + rng.normal(0, 0.2, (n, 3)), 0, 1)
+    scores[:, 1] = np.where(truth[:, 1], 0.2, rng.uniform(0, 0.3, n))  # the rare label's positives score low
+    per_label = tune_thresholds(scores, truth)
+    assert per_label[1] <= 0.2  # fitted to six examples: a cut low enough to flood the output
+    guarded = tune_thresholds(scores, truth, min_positives=10)
+    assert guarded[1] == 0.5 and guarded[0] == per_label[0]
+    micro = tune_thresholds(scores, truth, objective="micro")
+    from sklearn.metrics import f1_score
+    assert f1_score(truth, scores >= micro, average="micro") >= f1_score(truth, scores >= per_label,
+                                                                            average="micro") - 1e-9
+    with pytest.raises(ValueError, match="objective"):
+        tune_thresholds(scores, truth, objective="macro")
