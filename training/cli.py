@@ -49,6 +49,8 @@ def compare_cmd(
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a key: key=value (repeatable).")] = None,
     shared: Annotated[Optional[Path], typer.Option("--shared", help="Path to ../shared.")] = None,
     mlflow: Annotated[bool, typer.Option(help="Also log every job to a local MLflow store (<output>/mlruns).")] = False,
+    report_only: Annotated[bool, typer.Option(help="Re-render tables and plots from the saved per-run JSON "
+                                                   "(no training).")] = False,
 ) -> None:
     """Run a models x datasets x seeds grid with grouped K-fold CV; write tables, plots and per-run JSON."""
     from labels.cli import fail
@@ -59,7 +61,13 @@ def compare_cmd(
     try:
         config = ExperimentConfig.from_yaml(experiment, set_)
         typer.echo(f"experiment {config.name} -> {config.output_dir}", err=True)
-        summary = run_experiment(config, shared=shared, progress=lambda m: typer.echo(m, err=True), mlflow=mlflow)
+        if report_only:
+            from training.compare import rerender
+
+            summary = rerender(config)
+        else:
+            summary = run_experiment(config, shared=shared, progress=lambda m: typer.echo(m, err=True),
+                                     mlflow=mlflow)
     except (DataError, RuntimeError, ValueError) as exc:
         fail(exc)
     typer.echo(markdown(summary, summary.get("wall_seconds")))

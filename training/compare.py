@@ -190,6 +190,24 @@ def run_experiment(config: ExperimentConfig, *, shared: str | Path | None = None
     return summary
 
 
+def rerender(config: ExperimentConfig) -> dict:
+    """Rebuild the summary, tables and plots from a finished run's per-run JSON (same wall time)."""
+    from training.compare_report import write_results
+
+    out = Path(config.output_dir)
+    summary_path = out / "summary.json"
+    if not summary_path.is_file():
+        raise RuntimeError(f"{summary_path} not found: run the experiment first")
+    records = []
+    for job in jobs_for(config, shared=None):
+        path = out / "runs" / job.dataset.name / job.model.name / f"seed{job.seed}.json"
+        if not path.is_file():
+            raise RuntimeError(f"{path} is missing: the results directory does not match {config.name}")
+        records.append(json.loads(path.read_text(encoding="utf-8")))
+    wall = json.loads(summary_path.read_text(encoding="utf-8")).get("wall_seconds", 0.0)
+    return write_results(config, records, out, wall_seconds=wall)
+
+
 def _quick_macro(record: dict) -> float:
     full = record["results"][str(FULL)]
     labels = record["labels"]

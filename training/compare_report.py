@@ -76,7 +76,10 @@ def aggregate(config: ExperimentConfig, records: Sequence[dict]) -> dict:
         for name in config.learning_curve_models:
             runs = sorted(grouped[(dataset.name, name)], key=lambda r: r["seed"])
             points = []
+            full_n = runs[0]["results"][str(FULL)]["train_sentences"]
             for size in sorted(int(s) for s in runs[0]["results"]):
+                if size != FULL and runs[0]["results"][str(size)]["train_sentences"] >= full_n:
+                    continue  # a size at or above the whole fold is the full point again
                 truth_s, preds_s, docs_s, _ = _stack(runs, size)
                 interval = bootstrap_interval(truth_s, preds_s, docs_s, macro_f1, samples=config.bootstrap, seed=0)
                 points.append({"size": size or "all",

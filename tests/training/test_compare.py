@@ -11,7 +11,7 @@ from labels.corpora import load_corpus
 from labels.errors import DataError, DataErrors
 from tests.conftest import write
 from tests.training.toy import write_gold_registry
-from training.compare import plan_folds, run_experiment, split_digest, subsample
+from training.compare import rerender, plan_folds, run_experiment, split_digest, subsample
 from training.experiment import DatasetSpec, ExperimentConfig, ModelSpec
 
 
@@ -54,7 +54,7 @@ def test_experiment_end_to_end(registry, tmp_path: Path):
     config = ExperimentConfig(
         name="toy", datasets=[DatasetSpec(name="toy", corpus="toy-framing", protocol="real_text")],
         models=[ModelSpec("majority", "majority"), ModelSpec("prior", "prior"), ModelSpec("tfidf", "tfidf_logreg")],
-        seeds=[0, 1], folds=3, learning_curve=[20, 40], learning_curve_models=["tfidf"], bootstrap=200,
+        seeds=[0, 1], folds=3, learning_curve=[20, 40, 100_000], learning_curve_models=["tfidf"], bootstrap=200,
         output_dir=str(tmp_path / "out"))
     summary = run_experiment(config, registry=str(registry), progress=lambda _: None, isolate=False)
     out = tmp_path / "out"
@@ -63,7 +63,7 @@ def test_experiment_end_to_end(registry, tmp_path: Path):
         assert (out / name).is_file(), name
     run = json.loads((out / "runs" / "toy" / "tfidf" / "seed1.json").read_text())
     assert run["git"]["commit"] and run["versions"]["scikit-learn"] and run["wall_seconds"] >= 0
-    assert run["peak_rss_mb"] > 0 and run["config"]["name"] == "toy" and set(run["results"]) == {"20", "40", "0"}
+    assert run["peak_rss_mb"] > 0 and run["config"]["name"] == "toy" and set(run["results"]) == {"20", "40", "100000", "0"}
     digests = {json.loads(p.read_text())["split_digest"] for p in (out / "runs" / "toy").glob("*/seed0.json")}
     assert len(digests) == 1  # every model saw the same folds
     rows = {r["model"]: r for r in summary["datasets"][0]["rows"]}
@@ -74,6 +74,10 @@ def test_experiment_end_to_end(registry, tmp_path: Path):
     curve = summary["datasets"][0]["learning_curves"]["tfidf"]
     assert [p["train_sentences"] for p in curve] == sorted(p["train_sentences"] for p in curve)
     assert curve[-1]["size"] == "all"
+    sizes = [p["train_sentences"] for p in curve]
+    assert len(sizes) == len(set(sizes)) == 3  # a size beyond the fold is not a second "all" point
+    before = json.loads((out / "summary.json").read_text())
+    assert json.loads(json.dumps(rerender(config))) == before  # --report-only gives the same summary
     table = (out / "summary.md").read_text()
     assert "| **tfidf** |" in table and "p vs best" in table
 
