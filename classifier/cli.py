@@ -9,13 +9,14 @@ import typer
 
 from labels.cli import data_app, fail, schema_app
 from labels.errors import DataError
-from training.cli import train_cmd
+from training.cli import compare_cmd, train_cmd
 
 app = typer.Typer(help="Framing and propaganda signals in news, sentence by sentence.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.add_typer(data_app, name="data")
 app.add_typer(schema_app, name="schema")
 app.command("train")(train_cmd)
+app.command("compare")(compare_cmd)
 
 
 @app.command("run")

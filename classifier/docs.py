@@ -26,9 +26,26 @@ def tagging_benchmark_block(path: Path = PROJECT_ROOT / "runs" / "benchmarks" / 
     return markdown(json.loads(path.read_text(encoding="utf-8")))
 
 
+RESULTS = PROJECT_ROOT / "training" / "RESULTS.md"
+
+
+def compare_block(name: str) -> str:
+    import json
+
+    from labels.blocks import SourceUnavailable
+    from training.compare_report import markdown
+
+    path = PROJECT_ROOT / "runs" / "compare" / name / "summary.json"
+    if not path.is_file():
+        raise SourceUnavailable(f"{path} not found (run `framing compare training/experiments/{name}.yaml`)")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    return markdown(summary, summary.get("wall_seconds"))
+
+
 def document_generators(shared: str | Path | None = None) -> dict[Path, dict]:
     return {DATA_CARD: data_card_generators(shared),
-            README: {"headline": headline_block, "tagging-benchmark": tagging_benchmark_block}}
+            README: {"headline": headline_block, "tagging-benchmark": tagging_benchmark_block},
+            RESULTS: {"compare-quick": lambda: compare_block("quick"), "compare-full": lambda: compare_block("full")}}
 
 
 def render_docs(shared: str | Path | None = None, *, write: bool = True) -> list[tuple[Path, bool, list[str]]]:

@@ -42,3 +42,32 @@ def summary(metrics: dict) -> str:
                          f"micro-F1 {r['micro_f1']:.3f}  per label: " +
                          ", ".join(f"{k} {v['f1']:.2f}" for k, v in r["per_label"].items() if v["f1"] is not None))
     return "\n".join(lines)
+
+
+def compare_cmd(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML (see training/experiments/).")],
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a key: key=value (repeatable).")] = None,
+    shared: Annotated[Optional[Path], typer.Option("--shared", help="Path to ../shared.")] = None,
+    mlflow: Annotated[bool, typer.Option(help="Also log every job to a local MLflow store (<output>/mlruns).")] = False,
+    report_only: Annotated[bool, typer.Option(help="Re-render tables and plots from the saved per-run JSON "
+                                                   "(no training).")] = False,
+) -> None:
+    """Run a models x datasets x seeds grid with grouped K-fold CV; write tables, plots and per-run JSON."""
+    from labels.cli import fail
+    from training.compare import run_experiment
+    from training.compare_report import markdown
+    from training.experiment import ExperimentConfig
+
+    try:
+        config = ExperimentConfig.from_yaml(experiment, set_)
+        typer.echo(f"experiment {config.name} -> {config.output_dir}", err=True)
+        if report_only:
+            from training.compare import rerender
+
+            summary = rerender(config)
+        else:
+            summary = run_experiment(config, shared=shared, progress=lambda m: typer.echo(m, err=True),
+                                     mlflow=mlflow)
+    except (DataError, RuntimeError, ValueError) as exc:
+        fail(exc)
+    typer.echo(markdown(summary, summary.get("wall_seconds")))
