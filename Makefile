@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test bench clean
+.PHONY: install browser postgres run test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ browser:
 run: $(STAMP)
 	$(VENV)/bin/framing run
 
-test: $(STAMP) browser
+# Debian's PostgreSQL server binaries for the annotation app's database tests (a throwaway
+# cluster per test session; no system service is started).
+postgres:
+	@scripts/install-postgres.sh || echo "warning: could not install postgresql; PostgreSQL tests will be skipped"
+
+test: $(STAMP) browser postgres
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

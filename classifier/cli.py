@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from labels.annotate.cli import annotate_app
 from labels.cli import data_app, fail, schema_app
 from labels.errors import DataError
 from training.cli import compare_cmd, train_cmd
@@ -15,6 +16,7 @@ app = typer.Typer(help="Framing and propaganda signals in news, sentence by sent
                   pretty_exceptions_enable=False)
 app.add_typer(data_app, name="data")
 app.add_typer(schema_app, name="schema")
+app.add_typer(annotate_app, name="annotate")
 app.command("train")(train_cmd)
 app.command("compare")(compare_cmd)
 

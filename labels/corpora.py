@@ -153,6 +153,21 @@ class Corpus:
         return to_dataset_dict(self.split(seed, fractions), self.schema)
 
 
+def corpus_reference(name: str, registry: str | Path = REGISTRY) -> tuple[str, str | Path]:
+    """``(corpus name, registry)`` for a corpus name or a path to a registry YAML (optionally ``#name``)."""
+    path, _, chosen = str(name).partition("#")
+    if not path.endswith((".yaml", ".yml")):
+        return name, registry
+    if not Path(path).is_file():
+        raise DataError(f"corpus registry {path} not found")
+    if chosen:
+        return chosen, path
+    names = list(read_registry(path))
+    if len(names) != 1:
+        raise DataError(f"{path} declares {len(names)} corpora; pick one with {path}#NAME", path=path)
+    return names[0], path
+
+
 def load_corpus(
     name: str,
     *,
@@ -160,7 +175,13 @@ def load_corpus(
     registry: str | Path = REGISTRY,
     sources: list[str] | None = None,
 ) -> Corpus:
-    """Load a named corpus. ``sources`` restricts it to some of its sources (e.g. only ``authored``)."""
+    """Load a named corpus. ``sources`` restricts it to some of its sources (e.g. only ``authored``).
+
+    ``name`` may also be a path to a corpora-style YAML file (``exports/p/corpora.yaml``, or
+    ``...yaml#corpus`` to pick one of several): that file is then the registry, so an
+    exported gold directory trains with ``--set corpus=exports/p/corpora.yaml``.
+    """
+    name, registry = corpus_reference(name, registry)
     specs = read_registry(registry)
     if name not in specs:
         raise DataError(f"unknown corpus {name!r}; available: {', '.join(specs)}", path=registry)
