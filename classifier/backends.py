@@ -14,6 +14,7 @@ A backend that changes labels is never on by default.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -123,7 +124,10 @@ def export_onnx(model: FramingModel, cache_dir: Path, *, quantize: bool) -> Path
         level = root.level
         root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint on the root logger
         try:
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+            # onnxruntime's shape inference may drop a sym_shape_infer_temp.onnx in the working
+            # directory: keep it in the cache folder, not in the user's (or the repo's) folder
+            with contextlib.chdir(folder):
+                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         finally:
             root.setLevel(level)
         tmp.replace(int8)

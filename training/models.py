@@ -16,6 +16,7 @@ parameters in YAML and never touch this code to add a model.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -207,10 +208,11 @@ class SetFitEstimator(Estimator):
         self.model = SetFitModel.from_pretrained(
             resolve_model_path(self.model_name),
             **({"multi_target_strategy": "one-vs-rest"} if self.schema.multi_label else {}))
-        args = TrainingArguments(batch_size=self.batch_size, num_epochs=self.num_epochs,
-                                 num_iterations=self.num_iterations, seed=self.seed, report_to=[],
-                                 show_progress_bar=False)
-        Trainer(model=self.model, args=args, train_dataset=dataset).train()
+        with tempfile.TemporaryDirectory(prefix="setfit-") as scratch:  # its checkpoints are not results
+            args = TrainingArguments(output_dir=scratch, batch_size=self.batch_size, num_epochs=self.num_epochs,
+                                     num_iterations=self.num_iterations, seed=self.seed, report_to=[],
+                                     show_progress_bar=False, save_strategy="no")
+            Trainer(model=self.model, args=args, train_dataset=dataset).train()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         probs = self.model.predict_proba(list(texts), as_numpy=True, show_progress_bar=False)
