@@ -104,7 +104,7 @@ def docs_cmd(
     check: Annotated[bool, typer.Option(help="Only check that the documents are up to date (exit 1 if not).")] = False,
     shared: Annotated[Optional[Path], typer.Option("--shared", help="Path to ../shared.")] = None,
 ) -> None:
-    """Re-render the generated figures in labels/README.md (data card) and README.md."""
+    """Re-render the generated figures in labels/README.md, README.md, training/RESULTS.md and model_card.md."""
     from classifier.docs import render_docs
     from labels.paths import PROJECT_ROOT
 

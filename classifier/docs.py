@@ -1,4 +1,4 @@
-"""Re-render every generated block in the project's documents (data card, README)."""
+"""Re-render every generated part of the project's documents (data card, README, RESULTS, model card)."""
 
 from __future__ import annotations
 
@@ -48,9 +48,34 @@ def document_generators(shared: str | Path | None = None) -> dict[Path, dict]:
             RESULTS: {"compare-quick": lambda: compare_block("quick"), "compare-full": lambda: compare_block("full")}}
 
 
+MODEL_CARD = PROJECT_ROOT / "model_card.md"
+DEFAULT_RUN = PROJECT_ROOT / "runs" / "framing-minilm"
+
+
+def model_card_text(run_dir: Path = DEFAULT_RUN) -> str | None:
+    """The default model's card rendered from its run (metrics + resolved config); None without the run."""
+    import json
+
+    from training.config import TrainConfig
+    from training.model_card import render_model_card
+
+    metrics, config = run_dir / "metrics.json", run_dir / "config.yaml"
+    if not (metrics.is_file() and config.is_file()):
+        return None
+    return render_model_card(json.loads(metrics.read_text(encoding="utf-8")), TrainConfig.from_yaml(config))
+
+
 def render_docs(shared: str | Path | None = None, *, write: bool = True) -> list[tuple[Path, bool, list[str]]]:
     """For each document: (path, whether it changed, block keys left as committed)."""
     results = []
+    card = model_card_text()
+    if card is None:
+        results.append((MODEL_CARD, False, ["model card"]))
+    else:
+        changed = card != MODEL_CARD.read_text(encoding="utf-8")
+        if write and changed:
+            MODEL_CARD.write_text(card, encoding="utf-8")
+        results.append((MODEL_CARD, changed, []))
     for path, generators in document_generators(shared).items():
         text = path.read_text(encoding="utf-8")
         new, skipped = render(text, generators)

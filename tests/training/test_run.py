@@ -61,3 +61,8 @@ def test_model_card_is_generated_from_the_metrics(run):
     assert f"| macro-F1 | {100 * headline['macro_f1']:.1f}" in card
     assert "Headline: real text, leave-one-article-out over `real` (3 articles, 18 sentences)" in card
     assert "Against the targets" in card and "does not judge the truth" in card
+    # `framing docs` re-renders the committed card from the run directory alone (metrics + resolved config)
+    from classifier.docs import model_card_text
+
+    assert model_card_text(Path(config.output_dir)) == card
+    assert model_card_text(root / "no-such-run") is None
