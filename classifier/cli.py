@@ -41,10 +41,12 @@ def tag_cmd(
                                                      "stdin.")],
     model: Annotated[Path, typer.Option(help="Model directory (a `framing train` run's model/).")] = Path(
         "runs/framing-minilm/model"),
-    out: Annotated[Path, typer.Option(help="Output file; rerunning with the same file resumes.")] = Path(
-        "tagged.jsonl"),
+    out: Annotated[Optional[Path], typer.Option(help="Output file (default tagged.jsonl); rerunning with the same "
+                                                     "file resumes. With --engine ray: a directory of shards "
+                                                     "(default tagged/).")] = None,
     format: Annotated[str, typer.Option("--format", help="jsonl, csv or html (html also writes "
-                                                         "<name>.jsonl).")] = "jsonl",
+                                                         "<name>.jsonl); with --engine ray: jsonl or "
+                                                         "parquet.")] = "jsonl",
     report: Annotated[Optional[Path], typer.Option(help="Also write an HTML report here.")] = None,
     id_field: Annotated[str, typer.Option(help="JSON Lines: field with the document id.")] = "id",
     text_field: Annotated[str, typer.Option(help="JSON Lines: field with the text.")] = "text",
@@ -53,15 +55,34 @@ def tag_cmd(
     max_bytes: Annotated[int, typer.Option(help="Refuse inputs larger than this.")] = 5_000_000,
     backend: Annotated[str, typer.Option(help="auto (fastest that agrees with fp32), torch-fp32, torch-bf16, "
                                               "onnx-fp32 or onnx-int8.")] = "auto",
-    threads: Annotated[Optional[int], typer.Option(help="CPU threads (default: all available).")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="CPU threads (default: all available; with --engine "
+                                                                 "ray: per worker, default 1).")] = None,
     batch_size: Annotated[int, typer.Option(help="Sentences per model batch.")] = 32,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (Ray Data; needs the ray extra,"
+                                             " see README; also reads .parquet).")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Ray: cluster to use (auto, or ray://HEAD:10001); "
+                                                        "default starts a local Ray instance.")] = None,
+    shards: Annotated[int, typer.Option(help="Ray: output shards (the unit of work and of resuming).")] = 16,
+    workers: Annotated[Optional[int], typer.Option(help="Ray: tagging actors (default: cluster CPUs / "
+                                                        "threads).")] = None,
 ) -> None:
     """Tag articles sentence by sentence; bad inputs are reported and skipped, the rest goes on."""
     from classifier.batch import FORMATS, known_schema, tag_inputs
     from classifier.inputs import ReadOptions
     from classifier.tagger import Tagger
 
+    if engine == "ray":
+        if report is not None:
+            fail(DataError("--report needs the local engine (an HTML report is for a batch one page can show)"))
+        _tag_with_ray(inputs, model, out or Path("tagged"), format, backend, threads, batch_size, address, shards,
+                      workers, ReadOptions(id_field=id_field, text_field=text_field, max_bytes=max_bytes,
+                                           encoding=encoding, stdin_format=stdin_format))
+    if engine != "local":
+        fail(DataError("--engine must be local or ray"))
+    if address is not None:
+        fail(DataError("--address needs --engine ray"))
+    out = out or Path("tagged.jsonl")
     if format not in FORMATS:
         fail(DataError(f"--format must be one of {', '.join(FORMATS)}"))
     if format == "html" and out.suffix.lower() not in (".html", ".htm"):
@@ -78,6 +99,26 @@ def tag_cmd(
                              on_error=lambda e: typer.echo(f"error: {e}", err=True), progress=progress,
                              schema=known_schema(tagger.model.labels))
     except (ValueError, RuntimeError) as exc:
+        fail(exc)
+    typer.echo(summary.text(), err=True)
+    raise typer.Exit(summary.exit_code)
+
+
+def _tag_with_ray(inputs, model, out, format, backend, threads, batch_size, address, shards, workers,
+                  options) -> None:
+    from classifier.ray_engine import FORMATS, tag_with_ray
+
+    if format not in FORMATS:
+        fail(DataError(f"--format must be one of {', '.join(FORMATS)} with --engine ray"))
+    if out.suffix.lower() in (".jsonl", ".csv", ".html", ".parquet"):
+        fail(DataError("--engine ray writes a directory of shards: give --out a directory name"))
+    try:
+        summary = tag_with_ray(inputs, model, out, shards=shards, fmt=format, address=address,
+                               backend=backend, workers=workers,
+                               threads=threads or 1, batch_size=batch_size, options=options,
+                               on_error=lambda e: typer.echo(f"error: {e}", err=True),
+                               log=lambda line: typer.echo(line, err=True))
+    except (FileNotFoundError, OSError, ValueError, RuntimeError) as exc:
         fail(exc)
     typer.echo(summary.text(), err=True)
     raise typer.Exit(summary.exit_code)
