@@ -54,9 +54,10 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from classifier.batch import TagSummary, _UniqueIds
 from classifier.inputs import KNOWN_SUFFIXES, Document, InputError, ReadOptions, iter_documents, read_file
 
 FORMATS = ("jsonl", "parquet")
@@ -76,24 +77,13 @@ def require_ray():
 
 
 @dataclass
-class RaySummary:
-    """What ``tag_with_ray`` did; the counterpart of the local engine's ``TagSummary``."""
+class RaySummary(TagSummary):
+    """What ``tag_with_ray`` did: the local engine's ``TagSummary`` (``skipped`` counts documents in
+    skipped shards) plus the shard counts."""
 
-    tagged: int = 0
-    sentences: int = 0
     shards: int = 0
     written_shards: int = 0
     skipped_shards: int = 0
-    skipped: int = 0  # documents in skipped shards
-    failed: int = 0
-    errors: list[InputError] = field(default_factory=list)
-    seconds: float = 0.0
-    output: Path | None = None
-    interrupted: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
 
     def text(self) -> str:
         rate = (f" ({self.tagged / self.seconds:.1f} docs/s, {self.sentences / self.seconds:.0f} sentences/s)"
@@ -331,7 +321,6 @@ def tag_with_ray(
     options = options or ReadOptions()
     ray = require_ray()
     from classifier.backends import weights_digest
-    from classifier.batch import _UniqueIds
     from classifier.model import FramingModel
 
     out_dir = Path(out_dir)

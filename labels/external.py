@@ -13,21 +13,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from labels.errors import DataError, ErrorCollector
-from labels.records import Example
+from labels.records import Example, read_text
 from labels.schema import Schema
 
 _SPACES = re.compile(r"\s+")
 
 
 def _read_tsv(path: Path, errors: ErrorCollector, columns: int) -> list[tuple[int, list[str]]]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", path=path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
+    text = read_text(path)
     rows = []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():

@@ -32,7 +32,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from labels.errors import DataError, ErrorCollector
-from labels.records import iter_jsonl, write_jsonl
+from labels.records import iter_jsonl, read_text, write_jsonl
 from labels.schema import Schema
 from labels.segmentation import segment
 from labels.standoff import StandoffRecord, text_sha256
@@ -235,12 +235,7 @@ def read_label_studio(path: str | Path, schema: Schema, *, from_name: str = FROM
     the sentence is still in the batch, just not labelled.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid UTF-8 (byte {exc.start})", path=path) from None
+    text = read_text(path)
     errors = ErrorCollector()
     result = ImportResult(items=[])
     for index, line, task in _iter_json_array(text, path):

@@ -11,6 +11,17 @@ from typing import Any
 from labels.errors import DataError, ErrorCollector
 
 
+def read_text(path: str | Path) -> str:
+    """A UTF-8 file's text; a missing file or bad bytes raise a DataError naming the file."""
+    path = Path(path)
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=path) from None
+
+
 @dataclass(frozen=True)
 class Example:
     """One labelled unit (a sentence or a line), whatever corpus it came from.

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from labels.errors import DataError
+from labels.records import read_text
 
 
 class LineDict(dict):
@@ -62,12 +63,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 def load_yaml(path: str | Path) -> Any:
     """Parse a YAML file into LineDict/LineList trees; syntax errors name the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=path) from None
+    text = read_text(path)
     loader = _LineLoader(text)
     loader.name = str(path)
     try:

@@ -72,3 +72,12 @@ def tiny_framing_model(tiny_model_dir, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny-framing") / "model"
     model.save_pretrained(out)
     return out
+
+
+def require_browser() -> None:
+    """Skip, saying how to fix it, unless Debian's chromium and Playwright are installed."""
+    from classifier.browser import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no chromium: run scripts/install-browser.sh (make test does)")
+    pytest.importorskip("playwright")

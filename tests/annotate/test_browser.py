@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from classifier.browser import browser_page, chromium_path
+from classifier.browser import browser_page
 from labels.annotate import service
 from labels.annotate.db import open_database
 from labels.annotate.server import BackgroundServer
 from tests.annotate.conftest import PASSWORDS
+from tests.conftest import require_browser
 
 ARTICLE = ("Union leaders said they will never accept anything less than a 20% raise.\n"
            "The company said it may consider a smaller offer if talks resume.\n"
@@ -21,9 +22,7 @@ ARTICLE = ("Union leaders said they will never accept anything less than a 20% r
 
 @pytest.fixture
 def page():
-    if chromium_path() is None:
-        pytest.skip("no chromium: run scripts/install-browser.sh (make test does)")
-    pytest.importorskip("playwright")
+    require_browser()
     with browser_page() as page:
         yield page
 
@@ -126,9 +125,7 @@ def test_admin_labelers_reviewer_round_trip_in_a_real_browser(page, tmp_path: Pa
 
 
 def test_screenshot_command_writes_pngs_of_the_labeling_and_agreement_pages(tmp_path: Path):
-    if chromium_path() is None:
-        pytest.skip("no chromium: run scripts/install-browser.sh (make test does)")
-    pytest.importorskip("playwright")
+    require_browser()
     from typer.testing import CliRunner
 
     from classifier.cli import app

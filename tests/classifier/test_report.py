@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from classifier.browser import browser_page, chromium_path
+from classifier.browser import browser_page
 from classifier.report import render_report, write_report
 from labels.schema import load_schema
+from tests.conftest import require_browser
 
 SCHEMA = load_schema("framing")
 LABELS = SCHEMA.label_names
@@ -44,9 +45,7 @@ def test_markup_counts_and_escaping():
 
 @pytest.fixture(scope="module")
 def page():
-    if chromium_path() is None:
-        pytest.skip("no chromium: run scripts/install-browser.sh (make test does)")
-    pytest.importorskip("playwright")
+    require_browser()
     with browser_page() as page:
         yield page
 
